@@ -47,7 +47,9 @@ struct arena_obj;
 
 /* Opens an ELF BPF object. Nothing is created in the kernel yet. */
 struct arena_obj *arena_obj__open(const char *path, const struct arena_open_opts *opts);
-/* Creates and maps the arena, creates the other maps, loads every program (verifier logs kept). */
+/* Creates and maps the arena, creates the other maps, loads every program (verifier logs kept). After it,
+ * bpf_map__initial_value() of .bss/.data/.rodata points at live memory the programs share (as libbpf 1.2+
+ * does; libbpf 1.1 did that only for skeletons). */
 int arena_obj__load(struct arena_obj *obj);
 void arena_obj__close(struct arena_obj *obj);
 
@@ -65,6 +67,10 @@ void *arena_obj__arena_base(const struct arena_obj *obj);
 size_t arena_obj__arena_size(const struct arena_obj *obj);
 /* Start of the `.addr_space.1` globals inside the arena (the arena base: they sit at offset 0), or NULL. */
 void *arena_obj__arena_globals(const struct arena_obj *obj);
+
+/* The user address of the arena global `name` (an `__arena` variable in `.addr_space.1`), found through
+ * the object's BTF; NULL with errno ENOENT when there is no such variable. Valid after load. */
+void *arena_obj__global(const struct arena_obj *obj, const char *name);
 
 /* A pointer value a BPF program stored in the arena -> a pointer this process can dereference. User-form
  * values (the default) are already valid pointers; under BPF_F_NO_USER_CONV they hold only the low 32 bits,

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf_arena_uapi.h"
@@ -283,6 +284,39 @@ static int set_log_buffers(struct arena_obj *obj)
 	return 0;
 }
 
+/* libbpf 1.1 makes .bss/.data/.rodata live in this process only for skeletons; without one,
+ * bpf_map__initial_value() keeps pointing at a private copy. Map each global-data map over that copy, as
+ * libbpf 1.2+ does, so the pointer shows what the programs see. */
+static int map_global_data(struct arena_obj *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj->bpf) {
+		size_t sz = 0, len;
+		void *cur, *got;
+		int prot = PROT_READ | PROT_WRITE;
+
+		if (!bpf_map__is_internal(map) || map == obj->globals_map ||
+		    !(bpf_map__map_flags(map) & BPF_F_MMAPABLE))
+			continue;
+		cur = bpf_map__initial_value(map, &sz);
+		if (!cur || !sz)
+			continue;
+		if (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG)
+			prot = PROT_READ; /* .rodata is frozen: the kernel refuses writable mappings */
+		len = (sz + BPF_ARENA_PAGE_SIZE - 1) & ~(size_t)(BPF_ARENA_PAGE_SIZE - 1);
+		got = seam_mmap(cur, len, prot, MAP_SHARED | MAP_FIXED, bpf_map__fd(map), 0);
+		if (got == MAP_FAILED) {
+			int err = -errno;
+
+			pr_warn("%s: map '%s': mapping the global data into this process failed: %s\n", obj->name,
+				bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 int arena_obj__load(struct arena_obj *obj)
 {
 	int err;
@@ -331,6 +365,9 @@ int arena_obj__load(struct arena_obj *obj)
 		pr_warn("%s: loading failed: %s\n", obj->name, strerror(-err));
 		return err;
 	}
+	err = map_global_data(obj);
+	if (err)
+		return err;
 	obj->loaded = 1;
 	return 0;
 }
@@ -418,4 +455,29 @@ const char *arena_prog__log(const struct arena_obj *obj, const struct bpf_progra
 			return obj->logs[i].buf;
 	}
 	return "";
+}
+
+void *arena_obj__global(const struct arena_obj *obj, const char *name)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct btf *btf = bpf_object__btf(obj->bpf);
+	int id;
+
+	if (!btf || !obj->arena_base || !obj->globals_map)
+		goto none;
+	id = btf__find_by_name_kind(btf, ARENA_GLOBALS_RENAMED, BTF_KIND_DATASEC);
+	if (id < 0)
+		goto none;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), name))
+			return (char *)obj->arena_base + vs->offset;
+	}
+none:
+	errno = ENOENT;
+	return NULL;
 }

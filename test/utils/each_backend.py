@@ -25,7 +25,9 @@ def main():
         sys.exit("each_backend: expected COMMAND... -- CHECKFILE [FileCheck options]")
     cut = rest.index("--")
     command, check_args = rest[:cut], rest[cut + 1:]
-    if args.expect_fail and command[:1] == ["--expect-fail"]:
+    # The lit substitution ends with "--", so the option arrives as the command's first word.
+    if command[:1] == ["--expect-fail"]:
+        args.expect_fail = True
         command = command[1:]
     backends = [b for b in args.backends.split(",") if b and b != "none"]
     if not backends:
