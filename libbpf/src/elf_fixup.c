@@ -123,3 +123,62 @@ out:
 	}
 	return 1;
 }
+
+int elf_for_each_map_extra(const void *image, size_t size, int (*fn)(const char *map, uint64_t value, void *ctx),
+			   void *ctx)
+{
+	size_t shstrndx, extra_ndx = 0, extra_off = 0, extra_size = 0;
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	GElf_Shdr symsh;
+	int ret = 0;
+	Elf *elf;
+
+	elf = elf_memory((char *)image, size);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB) {
+			symscn = scn;
+			symsh = sh;
+		} else if (!strcmp(name, ARENA_MAP_EXTRA_SEC) && sh.sh_type == SHT_PROGBITS &&
+			   sh.sh_offset + sh.sh_size <= size) {
+			extra_ndx = elf_ndxscn(scn);
+			extra_off = sh.sh_offset;
+			extra_size = sh.sh_size;
+		}
+	}
+	if (!extra_ndx || !symscn)
+		goto out;
+	{
+		Elf_Data *data = elf_getdata(symscn, NULL);
+		size_t n = symsh.sh_entsize ? symsh.sh_size / symsh.sh_entsize : 0;
+
+		for (size_t i = 0; data && i < n && !ret; i++) {
+			GElf_Sym sym;
+			const char *name;
+			uint64_t value;
+
+			if (!gelf_getsym(data, i, &sym) || sym.st_shndx != extra_ndx ||
+			    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)) ||
+			    strncmp(name, ARENA_MAP_EXTRA_PREFIX, strlen(ARENA_MAP_EXTRA_PREFIX)))
+				continue;
+			if (sym.st_value + sizeof(value) > extra_size) {
+				ret = -EINVAL;
+				break;
+			}
+			memcpy(&value, (const char *)image + extra_off + sym.st_value, sizeof(value));
+			ret = fn(name + strlen(ARENA_MAP_EXTRA_PREFIX), value, ctx);
+		}
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	return ret;
+}

@@ -118,6 +118,25 @@ static int find_arena_maps(struct arena_obj *obj)
 	return 0;
 }
 
+static int apply_map_extra(const char *map_name, uint64_t value, void *ctx)
+{
+	struct arena_obj *obj = ctx;
+	struct bpf_map *map = bpf_object__find_map_by_name(obj->bpf, map_name);
+	int err;
+
+	if (!map) {
+		pr_warn("%s: %s%s names no map of the object\n", obj->name, ARENA_MAP_EXTRA_PREFIX, map_name);
+		return -ENOENT;
+	}
+	if (!value)
+		return 0;
+	err = bpf_map__set_map_extra(map, value);
+	if (err)
+		pr_warn("%s: map '%s': setting map_extra 0x%llx failed: %s\n", obj->name, map_name,
+			(unsigned long long)value, strerror(-err));
+	return err;
+}
+
 struct arena_obj *arena_obj__open(const char *path, const struct arena_open_opts *opts)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, lopts);
@@ -171,6 +190,9 @@ struct arena_obj *arena_obj__open(const char *path, const struct arena_open_opts
 		pr_warn("%s: libbpf cannot open the object: %s\n", obj->name, strerror(-ret));
 		goto fail;
 	}
+	ret = elf_for_each_map_extra(obj->image, obj->image_size, apply_map_extra, obj);
+	if (ret)
+		goto fail;
 	ret = find_arena_maps(obj);
 	if (ret)
 		goto fail;

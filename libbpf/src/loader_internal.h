@@ -34,6 +34,14 @@ int seam_have_user_backend(void);
  * the object has no arena globals, negative errno on a malformed ELF (with a message in err). */
 int elf_rename_arena_globals(void *image, size_t size, char *err, size_t err_sz);
 
+/* Full 64-bit arena addresses that a BPF map definition cannot carry through libbpf 1.1 (bpf_arena_map.h):
+ * a `const __u64 __arena_map_extra__<map>` in section `.arena.map_extra`. Calls fn(map_name, value, ctx)
+ * for each; returns 0 or the first non-zero result of fn, or a negative errno for a malformed ELF. */
+#define ARENA_MAP_EXTRA_SEC ".arena.map_extra"
+#define ARENA_MAP_EXTRA_PREFIX "__arena_map_extra__"
+int elf_for_each_map_extra(const void *image, size_t size, int (*fn)(const char *map, uint64_t value, void *ctx),
+			   void *ctx);
+
 /* ---- print.c ---------------------------------------------------------------------------------------- */
 
 void arena_pr(enum arena_print_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
