@@ -6,7 +6,7 @@
 // SYM: __arena_map_extra__arena
 // RUN: %each-backend %arena run %t.o --json -- %s
 // CHECK: {"prog":"where","backend":"{{.*}}","retval":16,
-// CHECK-NEXT: {"prog":"low_bits_of_base","backend":"{{.*}}","retval":0,
+// CHECK-NEXT: {"prog":"low_bits_of_base","backend":"{{.*}}","retval":8192,
 #include "bpf_arena.h"
 
 BPF_ARENA_MAP(arena, 4, 0, 1ull << 44);
@@ -20,10 +20,10 @@ SEC("syscall") int where(void *ctx)
 	return (unsigned long)p >> 40;
 }
 
-/* The first page of the arena is the mapping's start: its low 32 bits are 0. */
+/* An address hint inside the fixed range is honoured: the third page sits at 1 << 44 plus 8192. */
 SEC("syscall") int low_bits_of_base(void *ctx)
 {
-	void __arena *p = bpf_arena_alloc_pages(&arena, (void __arena *)(1ull << 44), 1, -1, 0);
+	void __arena *p = bpf_arena_alloc_pages(&arena, (void __arena *)((1ull << 44) + 8192), 1, -1, 0);
 
 	return p ? (int)((unsigned long)p & 0xffffffff) : -1;
 }
