@@ -19,7 +19,8 @@
  *
  * Concurrency: the state is two ordinary globals without locking; one program at a time may allocate or
  * free (as under BPF_PROG_TEST_RUN, or a single-CPU attach point). Freeing a pointer twice or one that did
- * not come from bpf_arena_alloc breaks the counts (a count already at 0 is left alone).
+ * not come from bpf_arena_alloc breaks the counts (a count already at 0 is left alone). The kernel form of
+ * the arena's very first byte is 0, which bpf_arena_free takes for NULL: prefer user-form pointers.
  */
 #ifndef BPF_ARENA_ALLOC_H
 #define BPF_ARENA_ALLOC_H

@@ -2,13 +2,15 @@
  *
  * Read off the kernel BTF (`bpftool btf dump file /sys/kernel/btf/vmlinux`): the FUNCs carrying the
  * `bpf_kfunc` decl tag are bpf_arena_alloc_pages, bpf_arena_free_pages and bpf_arena_reserve_pages; their
- * pointer parameters and the return value are `void __attribute__((address_space(1))) *` (a TYPE_TAG in
- * BTF), which is what __arena gives in native mode. bpf_arena_get_kern_vm_start/_user_vm_start are in the
- * BTF too but are internal helpers of the verifier and JITs, not kfuncs: a program cannot call them.
+ * arena pointers (parameters and return value) are `void *` under a TYPE_TAG 'address_space(1)', which is
+ * what __arena spells in native mode (clang-19 does not write that tag into the object's BTF; libbpf's
+ * prototype check compares shapes and accepts plain pointers, as in explicit mode). bpf_arena_get_kern_vm_start
+ * and bpf_arena_get_user_vm_start are in the BTF too but carry no bpf_kfunc tag: they are internal helpers of
+ * the verifier and JITs, not callable from programs.
  *
  * The kernel's parameter suffixes (p__map, addr__ign) only matter in the kernel's own BTF. Declarations are
- * weak so an object still opens on a kernel lacking one (reserve_pages is recent); a call to a missing one is
- * refused at load.
+ * weak so an object that only declares them opens on a kernel lacking one (reserve_pages is recent); a
+ * program that calls a kfunc the kernel lacks does not load.
  */
 #ifndef BPF_ARENA_KFUNCS_H
 #define BPF_ARENA_KFUNCS_H
