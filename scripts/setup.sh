@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config python3
+  build-essential cmake ninja-build pkg-config python3 python3-psutil
   clang-19 llvm-19 llvm-19-tools llvm-19-dev
   clang-14 llvm-14 llvm-14-dev
   libbpf-dev libelf-dev zlib1g-dev bpftool
