@@ -12,6 +12,17 @@
 #ifndef UKERN_INTERNAL_H
 #define UKERN_INTERNAL_H
 
+/* Changes (core, for verifier/ and jit/):
+ * - Added (nothing renamed or removed): arena kfunc entry points
+ *   (ukern_arena_alloc_pages ...), ukern_prog.{prog_flags,func_info_cnt,verified,load_time,run_cnt,run_time_ns},
+ *   ukern_map_from_fd/ukern_prog_from_fd, ukern_map_ops tables, UKERN_AUX_CTX_ACCESS.
+ * - ld_imm64 after the core's fixups: the imm pair of BPF_PSEUDO_MAP_FD/IDX holds the struct ukern_map *,
+ *   of MAP_VALUE/IDX_VALUE the final address (arena: user_vm_start + off), of BPF_PSEUDO_FUNC the target
+ *   insn index (aux.target too); src_reg is kept so the verifier still sees what it was.
+ * - ukern_verify and ukern_jit_compile are referenced weakly by the core: a static archive does not pull in
+ *   an object for a weak reference, so kernel/CMakeLists.txt must force them in (-Wl,-u,ukern_verify).
+ */
+
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,8 +58,22 @@ struct ukern_map {
 	int memfd;   /* the object's identity: fds handed out are dups of it (matched by inode) */
 	ino_t ino;
 	bool frozen;
+	uint32_t btf_id, btf_key_type_id, btf_value_type_id;
+	/* Our own mappings of the memfd (array data, arena program-side window): not the user's, so they do
+	 * not count as writable mmaps when BPF_MAP_FREEZE asks (the kernel's map->writecnt). */
+	uintptr_t own_start, own_end;
 	void *priv;  /* per-type state */
 };
+
+/* Per-type tables (map_array.c, map_hash.c, arena.c). */
+extern const struct ukern_map_ops ukern_array_map_ops;
+extern const struct ukern_map_ops ukern_hash_map_ops;
+extern const struct ukern_map_ops ukern_arena_map_ops;
+
+/* Objects by file descriptor (a dup of an fd ukern returned counts); NULL when fd is not one of ours or is
+ * not of that kind. Objects live as long as the process (no reference counting on close). */
+struct ukern_map *ukern_map_from_fd(int fd);
+struct ukern_prog *ukern_prog_from_fd(int fd);
 
 /* Arena state the interpreter, verifier and JIT need (map->type == BPF_MAP_TYPE_ARENA). */
 struct ukern_arena_view {
@@ -59,6 +84,16 @@ struct ukern_arena_view {
 int ukern_arena_view(struct ukern_map *map, struct ukern_arena_view *view);
 /* True when the page holding kern_vm_start + (u32)addr is present (interpreter's slow path). */
 bool ukern_arena_page_present(struct ukern_map *map, uint32_t addr);
+/* The arena kfuncs with the kernel's semantics (addresses in user form; only the low 32 bits of addr
+ * matter): NULL/0 on failure exactly where the kernel fails. */
+uint64_t ukern_arena_alloc_pages(struct ukern_map *map, uint64_t addr, uint32_t page_cnt, int node_id,
+				 uint64_t flags);
+void ukern_arena_free_pages(struct ukern_map *map, uint64_t addr, uint32_t page_cnt);
+int ukern_arena_reserve_pages(struct ukern_map *map, uint64_t addr, uint32_t page_cnt);
+/* Pages currently present (allocated by a program or faulted in by user space): for tests. */
+uint64_t ukern_arena_present_pages(struct ukern_map *map);
+/* The arena's user mapping was made writable (PROT_WRITE at mmap). */
+bool ukern_arena_user_writable(struct ukern_map *map);
 
 /* ---- helpers and kfuncs ---------------------------------------------------------------------------- */
 
@@ -108,6 +143,7 @@ enum ukern_aux_flag {
 	UKERN_AUX_LDIMM_VALUE = 1u << 4,   /* ld_imm64 of a map value: imm pair holds the address */
 	UKERN_AUX_LDIMM_FUNC  = 1u << 5,   /* ld_imm64 BPF_PSEUDO_FUNC: aux.target is the subprog insn */
 	UKERN_AUX_SEEN        = 1u << 6,   /* reached by the verifier */
+	UKERN_AUX_CTX_ACCESS  = 1u << 7,   /* load/store through PTR_TO_CTX (engines may need to convert) */
 };
 
 /* One per instruction (the second half of an ld_imm64 has its own, unused). */
@@ -133,6 +169,12 @@ struct ukern_prog {
 	uint32_t map_cnt;
 	struct ukern_map *arena;      /* the associated arena, or NULL: at most one */
 	uint32_t stack_depth;         /* set by the verifier: bytes used by the deepest frame */
+	uint32_t prog_flags;          /* BPF_F_SLEEPABLE ... as loaded */
+	uint32_t func_info_cnt;       /* BTF func_info records given at load (the kernel wants them for
+				       * BPF_PSEUDO_FUNC callbacks: "missing btf func_info") */
+	bool verified;                /* ukern_verify() ran and accepted it (aux[] flags are meaningful) */
+	uint64_t load_time;           /* CLOCK_BOOTTIME ns, as bpf_prog_info.load_time */
+	uint64_t run_cnt, run_time_ns;
 	/* engine state */
 	void *jit_image;              /* executable code, or NULL when run by the interpreter */
 	uint32_t jit_len;
@@ -172,5 +214,38 @@ void ukern_fault_unregister(struct ukern_fault_region *region);
 
 /* Logging for non-verifier messages (ukern_set_print). */
 void ukern_log(enum ukern_print_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- core private (kernel/ top-level files) -------------------------------------------------------------------- */
+
+enum ukern_obj_kind { UKERN_OBJ_MAP = 1, UKERN_OBJ_PROG, UKERN_OBJ_BTF };
+struct ukern_btf {
+	void *data;
+	uint32_t size, id;
+	int memfd;
+	ino_t ino;
+};
+/* Creates the object's identity (a memfd of size bytes, named name) and registers ptr under it. Returns the
+ * memfd (kept by the object) or -errno; *ino receives its inode. */
+int ukern_obj_register(enum ukern_obj_kind kind, void *ptr, const char *name, uint64_t size, ino_t *ino);
+/* A memfd of size bytes (sparse) for an object's data; registered later with ukern_obj_adopt(). */
+int ukern_memfd_new(const char *name, uint64_t size);
+int ukern_obj_adopt(enum ukern_obj_kind kind, void *ptr, int memfd, ino_t *ino);
+/* A new close-on-exec fd for the caller, referring to the object behind memfd. */
+int ukern_obj_new_fd(int memfd);
+void *ukern_obj_from_fd(int fd, enum ukern_obj_kind kind);
+void *ukern_obj_by_id(enum ukern_obj_kind kind, uint32_t id);
+uint32_t ukern_obj_next_id(enum ukern_obj_kind kind, uint32_t after);
+uint32_t ukern_id_alloc(enum ukern_obj_kind kind);
+
+long ukern_prog_load(union bpf_attr *attr, const void *uattr_raw, unsigned int size, uint32_t *log_true_size);
+long ukern_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr, unsigned int size);
+long ukern_prog_bind_map(union bpf_attr *attr);
+int ukern_prog_get_info(struct ukern_prog *prog, union bpf_attr *attr);
+/* Name of the vmlinux BTF function with that id (kfunc calls), or NULL. */
+const char *ukern_vmlinux_func_name(uint32_t btf_id);
+/* The engine programs loaded now will use: "interp" or "jit". */
+const char *ukern_engine_current(void);
+/* Finishes a verifier log the kernel's way: -ENOSPC when the text did not fit (and err was 0). */
+int ukern_vlog_finish(struct ukern_vlog *log, int err, uint32_t *true_size);
 
 #endif /* UKERN_INTERNAL_H */
