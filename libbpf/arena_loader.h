@@ -35,6 +35,8 @@ struct arena_open_opts {
 	const char *engine;  /* user backend: "interp" or "jit"; NULL = the fastest one built in */
 	uint32_t log_level;  /* verifier log level at load (0: only on failure, as libbpf; 1, 2) */
 	const char *object_name; /* name used in messages; default: the file name */
+	size_t log_size;     /* bytes of verifier log kept per program; 0 = 1 MiB (64 MiB at log level 2).
+			      * A log that overflows keeps its tail and does not by itself fail the load. */
 };
 
 #define ARENA_OPTS(TYPE, NAME, ...)                                                     \

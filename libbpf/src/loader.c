@@ -41,6 +41,7 @@ struct arena_obj {
 	struct bpf_object *bpf;
 	enum arena_backend backend;
 	uint32_t log_level;
+	size_t log_size;
 	struct bpf_map *arena_map;
 	struct bpf_map *globals_map;  /* the renamed .addr_space.1, or NULL */
 	void *globals_init;           /* copy of its initial image */
@@ -159,6 +160,8 @@ struct arena_obj *arena_obj__open(const char *path, const struct arena_open_opts
 			   opts->object_name : base_name(path));
 	obj->backend = opts ? opts->backend : ARENA_BACKEND_KERNEL;
 	obj->log_level = opts ? opts->log_level : 0;
+	if (opts && opts->sz > offsetof(struct arena_open_opts, log_size))
+		obj->log_size = opts->log_size;
 
 	ret = seam_set_backend(obj->backend);
 	if (ret) {
@@ -284,7 +287,8 @@ static int create_arena(struct arena_obj *obj)
 static int set_log_buffers(struct arena_obj *obj)
 {
 	struct bpf_program *prog;
-	size_t n = 0, size = obj->log_level >= 2 ? LOG_BUF_SIZE_VERBOSE : LOG_BUF_SIZE_DEFAULT;
+	size_t n = 0, size = obj->log_size ? obj->log_size :
+			     obj->log_level >= 2 ? LOG_BUF_SIZE_VERBOSE : LOG_BUF_SIZE_DEFAULT;
 
 	bpf_object__for_each_program(prog, obj->bpf)
 		n++;

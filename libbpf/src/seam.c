@@ -123,10 +123,31 @@ static long prog_load_with_arena(union bpf_attr *attr, unsigned int size)
 	return ret;
 }
 
+/* A load whose only fault is a verifier log too long for its buffer fails with ENOSPC even though the
+ * program is safe. The log already holds what fitted (since 6.4 the kernel keeps the tail: the verdict and
+ * the summary), so load once more without a log and let the verdict decide. */
+static long prog_load(union bpf_attr *attr, unsigned int size)
+{
+	long ret = prog_load_with_arena(attr, size);
+	uint32_t level = attr->log_level, log_size = attr->log_size;
+	uint64_t log_buf = attr->log_buf;
+
+	if (ret >= 0 || errno != ENOSPC || !level || !log_buf)
+		return ret;
+	attr->log_level = 0;
+	attr->log_buf = 0;
+	attr->log_size = 0;
+	ret = prog_load_with_arena(attr, size);
+	attr->log_level = level;
+	attr->log_buf = log_buf;
+	attr->log_size = log_size;
+	return ret;
+}
+
 long seam_bpf(int cmd, void *attr, unsigned int size)
 {
 	if (cmd == BPF_PROG_LOAD && attr)
-		return prog_load_with_arena(attr, size);
+		return prog_load(attr, size);
 	return raw_bpf(cmd, attr, size);
 }
 

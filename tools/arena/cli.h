@@ -53,6 +53,7 @@ struct loadcmd {
 	const char *file, *prog, *engine, *compiler;
 	enum arena_backend backend;
 	uint32_t log_level;
+	size_t log_size;       /* 0: the loader's default */
 	int only_named;        /* load only --prog (verify, jit) */
 	int report_self;       /* the command prints refusals itself */
 	struct arena_obj *obj;

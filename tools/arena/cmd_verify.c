@@ -4,15 +4,18 @@
  * instruction with register states under -v (log level 2). Exits 1 when a program is refused.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 void usage_verify(void)
 {
-	printf("usage: arena verify FILE [--prog NAME] [--backend kernel|user] [-v] [--compiler C]\n\n"
+	printf("usage: arena verify FILE [--prog NAME] [--backend kernel|user] [-v] [--log-size BYTES]\n"
+	       "                    [--compiler C]\n\n"
 	       "Loads FILE's programs (or only NAME) and prints each verdict and the verifier's log: its\n"
-	       "summary by default, every instruction with register types with -v. Exits 1 when refused.\n");
+	       "summary by default, every instruction with register types with -v. A log longer than\n"
+	       "--log-size keeps its end. Exits 1 when refused.\n");
 }
 
 int cmd_verify(int argc, char **argv)
@@ -30,6 +33,14 @@ int cmd_verify(int argc, char **argv)
 			continue;
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			lc.log_level = 2;
+		} else if (!strcmp(argv[i], "--log-size") && i + 1 < argc) {
+			char *end;
+
+			lc.log_size = strtoul(argv[++i], &end, 0);
+			if (*end || lc.log_size < 128) {
+				cli_err("verify", "--log-size takes a byte count of at least 128, not '%s'", argv[i]);
+				return 2;
+			}
 		} else {
 			cli_err("verify", "unknown option '%s' (see arena verify --help)", argv[i]);
 			return 2;

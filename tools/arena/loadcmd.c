@@ -92,6 +92,7 @@ int loadcmd_open(struct loadcmd *lc)
 	opts.backend = lc->backend;
 	opts.engine = lc->engine;
 	opts.log_level = lc->log_level;
+	opts.log_size = lc->log_size;
 	opts.object_name = base_name(lc->file);
 	lc->obj = arena_obj__open(path, &opts);
 	if (!lc->obj) {
