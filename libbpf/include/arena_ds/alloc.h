@@ -14,7 +14,8 @@
  *     and the 3/4 step between). A class carves whole pages front to back (bump[c] .. bump_end[c]); a
  *     freed object goes on free[c], linked through its first 8 bytes.
  *   - spans (> DS_SMALL_MAX): whole pages; a freed span goes on `spans` ({next, npages} in its first 16
- *     bytes); allocation takes the first span large enough, splitting off its tail.
+ *     bytes); allocation takes the first span large enough, splitting off its tail. A class that needs a
+ *     new page takes it the same way, so pages freed as spans come back as small objects too.
  * Memory is never given back to the kernel: a concurrent reader that follows a stale pointer must find
  * mapped memory (see common.h). Returned memory is zeroed (fresh pages are; reused memory is cleared).
  *
@@ -41,6 +42,11 @@
 #endif
 
 #define DS_NCLASSES 14
+#define DS_CLASS_SLOTS 16 /* arrays indexed by class are padded to a power of two, see DS_CLS */
+/* Every index into the class arrays is masked where it is used, not once when computed: a class number
+ * kept in a register across a can_loop loop (the zeroing loop) may come out of the loop widened by the
+ * verifier to an unknown value, and an unbounded index into a map value is refused. */
+#define DS_CLS(c) ds_index(c, DS_CLASS_SLOTS)
 #define DS_SMALL_MAX 2048ULL
 #define DS_SPAN_MAX_PAGES (1ULL << 20)
 #define DS_HEAP_MAGIC 0x70616568736461ULL /* "adsheap" */
@@ -56,9 +62,9 @@ struct ds_free_span {
 
 struct ds_heap {
 	__u64 magic;                                /* DS_HEAP_MAGIC once used or attached */
-	struct ds_free_obj __arena *free[DS_NCLASSES];
-	char __arena *bump[DS_NCLASSES];            /* next uncarved byte of the class's current page */
-	char __arena *bump_end[DS_NCLASSES];
+	struct ds_free_obj __arena *free[DS_CLASS_SLOTS];
+	char __arena *bump[DS_CLASS_SLOTS];            /* next uncarved byte of the class's current page */
+	char __arena *bump_end[DS_CLASS_SLOTS];
 	struct ds_free_span __arena *spans;
 	/* page source */
 	__u64 arena_lo, arena_hi;                   /* the arena's user range; 0 until user space attaches */
@@ -79,7 +85,7 @@ ds_inline __u32 ds_size_class(__u64 size)
 		return 0;
 	if (size <= 32)
 		return 1;
-	p = 63 - __builtin_clzll(size - 1); /* 2^p < size <= 2^(p+1), p >= 5 */
+	p = ds_fls64(size - 1) - 1; /* 2^p < size <= 2^(p+1), p >= 5 */
 	if (size <= (3ULL << (p - 1)))
 		return 2 * (p - 5) + 2;
 	return 2 * (p - 5) + 3;
@@ -139,23 +145,22 @@ static inline void *ds_heap_pages(struct ds_heap *h, __u64 n)
 ds_inline void ds_zero(void __arena *p, __u64 size)
 {
 	__u64 __arena *w = (__u64 __arena *)p;
-	__u64 i, n = size / 8;
+	__u64 i, n = ds_bound(size / 8);
 
-	for (i = 0; i < n && can_loop; i++)
-		w[i] = 0;
+	for (i = ds_unknown_zero(); i < n && can_loop; i++)
+		ds_clear64(&w[i]);
 }
 
-ds_inline void __arena *ds_alloc_span(struct ds_heap *h, __u64 size)
+/* n zeroed pages: the first free span large enough (split from its tail), else fresh pages. */
+ds_inline void __arena *ds_take_pages(struct ds_heap *h, __u64 n, int *reused)
 {
 	struct ds_free_span __arena *s, *prev = NULL;
 	char __arena *ret;
-	__u64 n = (size + DS_PAGE_SIZE - 1) / DS_PAGE_SIZE;
 	__u32 guard;
 
-	if (n > DS_SPAN_MAX_PAGES)
-		return NULL;
+	*reused = 0;
 	s = h->spans;
-	for (guard = 0; s && guard < DS_WALK_MAX && can_loop; guard++) {
+	for (guard = 0; s && ds_guard(guard, DS_WALK_MAX);) {
 		if (s->npages == n) {
 			if (prev)
 				prev->next = s->next;
@@ -172,14 +177,26 @@ ds_inline void __arena *ds_alloc_span(struct ds_heap *h, __u64 size)
 		prev = s;
 		s = s->next;
 	}
-	ret = ds_heap_pages(h, n);
-	if (ret)
-		h->allocs++;
-	return ret;
+	return ds_heap_pages(h, n);
 reuse:
 	ds_zero(ret, n * DS_PAGE_SIZE);
-	h->allocs++;
-	h->reuses++;
+	*reused = 1;
+	return ret;
+}
+
+ds_inline void __arena *ds_alloc_span(struct ds_heap *h, __u64 size)
+{
+	void __arena *ret;
+	__u64 n = (size + DS_PAGE_SIZE - 1) / DS_PAGE_SIZE;
+	int reused;
+
+	if (n > DS_SPAN_MAX_PAGES)
+		return NULL;
+	ret = ds_take_pages(h, n, &reused);
+	if (ret) {
+		h->allocs++;
+		h->reuses += reused;
+	}
 	return ret;
 }
 
@@ -196,26 +213,26 @@ ds_inline void __arena *ds_alloc(struct ds_heap *h, __u64 size)
 		h->magic = DS_HEAP_MAGIC;
 	if (size > DS_SMALL_MAX)
 		return ds_alloc_span(h, size);
-	c = ds_size_class(size);
-	if (c >= DS_NCLASSES)
-		return NULL;
+	c = ds_index(ds_size_class(size), DS_CLASS_SLOTS);
 	csize = ds_class_size(c);
-	o = h->free[c];
+	o = h->free[DS_CLS(c)];
 	if (o) {
-		h->free[c] = o->next;
+		h->free[DS_CLS(c)] = o->next;
 		ds_zero(o, csize);
 		h->allocs++;
 		h->reuses++;
 		return o;
 	}
-	p = h->bump[c];
-	if (!p || p + csize > h->bump_end[c]) {
-		p = ds_heap_pages(h, 1);
+	p = h->bump[DS_CLS(c)];
+	if (!p || p + csize > h->bump_end[DS_CLS(c)]) {
+		int reused;
+
+		p = ds_take_pages(h, 1, &reused); /* a freed span's page before a fresh one */
 		if (!p)
 			return NULL;
-		h->bump_end[c] = p + DS_PAGE_SIZE;
+		h->bump_end[DS_CLS(c)] = p + DS_PAGE_SIZE;
 	}
-	h->bump[c] = p + csize;
+	h->bump[DS_CLS(c)] = p + csize;
 	h->allocs++;
 	return p;
 }
@@ -237,12 +254,10 @@ ds_inline void ds_free(struct ds_heap *h, void __arena *p, __u64 size)
 		h->spans = s;
 		return;
 	}
-	c = ds_size_class(size);
-	if (c >= DS_NCLASSES)
-		return;
+	c = ds_index(ds_size_class(size), DS_CLASS_SLOTS);
 	o = (struct ds_free_obj __arena *)p;
-	o->next = h->free[c];
-	h->free[c] = o;
+	o->next = h->free[DS_CLS(c)];
+	h->free[DS_CLS(c)] = o;
 }
 
 #endif /* ARENA_DS_ALLOC_H */

@@ -11,7 +11,8 @@
  * - Pointers stored in the arena are user-form addresses (what bpf_arena_alloc_pages returns), 8 bytes.
  *   This needs an arena without BPF_F_NO_USER_CONV casts applied by hand: the library never casts a
  *   pointer to 32 bits before storing it.
- * - Loops are bounded: in BPF by can_loop (may_goto) and an explicit bound; in user space the same bound.
+ * - Loops: in BPF every loop is can_loop (may_goto) bounded, written so the verifier can prune it (see
+ *   ds_bound, ds_index, ds_guard below); in user space walks of a structure carry a counter instead.
  * - Concurrency: one writer at a time per heap (every structure allocated from it counts as one), any
  *   number of readers. Each structure starts with a sequence counter (struct ds_seq): the writer makes
  *   it odd for the duration of a change, readers retry when it was odd or moved (see ds_read_begin).
@@ -26,7 +27,6 @@
 #ifdef __bpf__
 #include <bpf_arena.h>
 #define ds_inline static inline __attribute__((always_inline))
-#define ds_noinline static __attribute__((noinline))
 #else /* user space */
 #include <stddef.h>
 #include <stdint.h>
@@ -44,7 +44,6 @@
 #define can_loop 1
 #endif
 #define ds_inline static inline
-#define ds_noinline static inline
 #endif
 
 #define DS_ENOENT 2
@@ -58,10 +57,41 @@
 
 /* Loop bound for walks whose length the structure itself bounds (a sorted level, a chain): large enough
  * never to be hit by a consistent structure, small enough that a torn read cannot spin forever. */
-#define DS_WALK_MAX (1u << 24)
+#define DS_WALK_MAX (1u << 24) /* compare through ds_bound() */
 
-#ifndef ds_barrier
-#define ds_barrier() asm volatile("" ::: "memory")
+/* clang-19 merges neighbouring zero stores (and struct copies) into memset/memcpy, which it does not
+ * lower for the arena (no address-space cast: the verifier refuses "invalid mem access 'scalar'"; fixed
+ * in LLVM 22). Zeroing goes through this volatile store, which the compiler may not merge. */
+#define ds_clear64(p) (*(volatile __typeof__(*(p)) *)(p) = 0)
+
+/* ds_bound(x): x as a loop bound the verifier cannot know. A can_loop loop converges only while its
+ * counter stays imprecise; comparing a known counter with a known constant makes the verifier predict the
+ * branch and mark the counter precise, so every iteration is a new state and the 1M-instruction budget
+ * runs out. Adding a zero read from a writable global (whose value the verifier does not assume) makes
+ * the comparison unpredictable, and the verifier widens the counter after one iteration.
+ * ds_index(i, m): i masked with m - 1 (a power of two) through an empty asm, so that the compiler cannot
+ * drop the mask on the grounds that it already knows the range (the verifier needs to see it). */
+#ifdef __bpf__
+static volatile __u32 ds_verifier_zero __attribute__((unused));
+#define ds_bound(x) ((x) + ds_verifier_zero)
+/* 0, as a value the verifier does not know: the start of a loop counter that ds_index() then keeps in a
+ * fixed range, so consecutive iterations look alike to the verifier. */
+#define ds_unknown_zero() ((__u32)ds_verifier_zero)
+#define ds_index(i, m) ({ __u64 __ds_i = (i); asm volatile("" : "+r"(__ds_i)); __ds_i & ((m) - 1); })
+#else
+#define ds_bound(x) (x)
+#define ds_unknown_zero() 0u
+#define ds_index(i, m) ((__u64)(i) & ((m) - 1))
+#endif
+
+/* ds_guard(cnt, max): the loop condition of a walk whose end the structure guarantees (an empty slot, a
+ * NULL link). BPF: can_loop alone; a counter compared with a bound would be one more scalar the verifier
+ * has to prove stable before it can prune the loop, and the compiler drops the unused counter. User
+ * space: the counter, so that a corrupted structure cannot hang the process. */
+#ifdef __bpf__
+#define ds_guard(cnt, max) ((void)(cnt), can_loop)
+#else
+#define ds_guard(cnt, max) ((cnt)++ < (max))
 #endif
 
 /* ---- sequence counter: single writer, many readers ------------------------------------------------------ */
@@ -71,8 +101,8 @@ struct ds_seq {
 	__u32 flags;
 };
 
-/* The writer's side. The atomic add is a full barrier on both sides (lock xadd on x86, and the BPF JIT
- * emits the same for arena atomics), so every store of the change is ordered between the two increments. */
+/* The writer's side. The atomic add is a full barrier on both sides (a locked add on x86, which the BPF
+ * JIT also emits for arena atomics), so every store of the change is ordered between the two increments. */
 ds_inline void ds_write_begin(struct ds_seq __arena *s)
 {
 	__sync_fetch_and_add(&s->seq, 1);
@@ -107,15 +137,33 @@ static inline int ds_read_retry(const struct ds_seq *s, __u32 start)
 }
 #endif
 
-/* 64-bit mixer (the finaliser of a well-known 64-bit hash): cheap, and spreads sequential keys. */
-ds_inline __u64 ds_hash64(__u64 k)
+/* Bit counts written out in shifts, masks and one multiply rather than __builtin_clzll/ctzll: BPF has no
+ * such instruction (clang expands the builtin into about the same code), the code has no branch (one
+ * verifier path), and the IR carries no intrinsic call for the clang-14 lowering to meet. */
+ds_inline __u32 ds_popcount64(__u64 x)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (__u32)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Number of significant bits of x (0 for 0): the position of the highest set bit, plus one. */
+ds_inline __u32 ds_fls64(__u64 x)
+{
+	x |= x >> 1;
+	x |= x >> 2;
+	x |= x >> 4;
+	x |= x >> 8;
+	x |= x >> 16;
+	x |= x >> 32;
+	return ds_popcount64(x);
+}
+
+/* Number of trailing zero bits of x (64 for 0). */
+ds_inline __u32 ds_ctz64(__u64 x)
+{
+	return ds_popcount64((x & (0 - x)) - 1);
 }
 
 #endif /* ARENA_DS_COMMON_H */

@@ -83,8 +83,8 @@ ds_inline void ds_list__remove(struct ds_list __arena *l, struct ds_list_node __
 		nx->prev = p;
 	else
 		l->last = p;
-	n->next = NULL;
-	n->prev = NULL;
+	ds_clear64(&n->next);
+	ds_clear64(&n->prev);
 	l->count--;
 	ds_write_end(&l->hdr);
 }

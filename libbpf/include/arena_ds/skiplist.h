@@ -52,22 +52,27 @@ ds_inline struct ds_skip __arena *ds_skip__new(struct ds_heap *h, __u64 seed)
 	return s;
 }
 
+/* The descent below counts levels with `lv` (levels still to visit, the current one is lv - 1) and masks
+ * it at the top of each iteration: the verifier then sees the same range [0, 31] on every pass and can
+ * prune the loop, where an unmasked counter's range drifts by one per pass and never converges once
+ * several descents follow each other in one program. */
+#define DS_SKIP_LV(lv) ds_index(lv, 2 * DS_SKIP_MAXLVL)
+
 /* First node with key >= `key`, or NULL. */
 ds_inline struct ds_skip_node __arena *ds_skip__lower_bound(struct ds_skip __arena *s, __u64 key)
 {
 	struct ds_skip_node __arena * __arena *links = s->head;
 	struct ds_skip_node __arena *x = NULL;
-	int l = s->level - 1;
+	__u32 lv = s->level;
 
-	if (l >= DS_SKIP_MAXLVL)
-		l = DS_SKIP_MAXLVL - 1;
-	while (l >= 0 && can_loop) {
-		x = links[l];
+	while (lv && can_loop) {
+		lv = DS_SKIP_LV(lv);
+		x = links[lv - 1];
 		if (x && x->key < key) {
 			links = x->next;
 			continue;
 		}
-		l--;
+		lv--;
 	}
 	return x;
 }
@@ -89,22 +94,18 @@ ds_inline __u64 __arena *ds_skip__lookup(struct ds_skip __arena *s, __u64 key)
 	return x && x->key == key ? &x->val : NULL;
 }
 
+/* Level of a new node: 1 + the number of trailing zero bit pairs of a random word (p = 1/4 per level),
+ * computed without a loop so the verifier sees one path, not one per level. */
 ds_inline __u32 ds_skip_random_level(struct ds_skip __arena *s)
 {
 	__u64 r = s->rng;
-	__u32 lvl = 1;
-	int i;
+	__u32 lvl;
 
 	r ^= r << 13;
 	r ^= r >> 7;
 	r ^= r << 17;
 	s->rng = r;
-	for (i = 0; i < DS_SKIP_MAXLVL - 1; i++) {
-		if (r & 3)
-			break;
-		lvl++;
-		r >>= 2;
-	}
+	lvl = 1 + ds_ctz64(r | (1ULL << (2 * (DS_SKIP_MAXLVL - 1)))) / 2;
 	return lvl;
 }
 
@@ -112,8 +113,7 @@ ds_inline int ds_skip__update(struct ds_heap *h, struct ds_skip __arena *s, __u6
 {
 	struct ds_skip_node __arena * __arena *links;
 	struct ds_skip_node __arena *x, *y;
-	__u32 lvl;
-	int l;
+	__u32 lvl, lv;
 
 	x = ds_skip__lower_bound(s, key);
 	if (x && x->key == key) {
@@ -137,20 +137,19 @@ ds_inline int ds_skip__update(struct ds_heap *h, struct ds_skip __arena *s, __u6
 	if (lvl > s->level)
 		s->level = lvl;
 	links = s->head;
-	l = s->level - 1;
-	if (l >= DS_SKIP_MAXLVL)
-		l = DS_SKIP_MAXLVL - 1;
-	while (l >= 0 && can_loop) {
-		y = links[l];
+	lv = s->level;
+	while (lv && can_loop) {
+		lv = DS_SKIP_LV(lv);
+		y = links[lv - 1];
 		if (y && y->key < key) {
 			links = y->next;
 			continue;
 		}
-		if (l < (int)lvl) {
-			x->next[l] = y;
-			links[l] = x;
+		if (lv <= lvl) {
+			x->next[lv - 1] = y;
+			links[lv - 1] = x;
 		}
-		l--;
+		lv--;
 	}
 	s->count++;
 	ds_write_end(&s->hdr);
@@ -161,30 +160,29 @@ ds_inline int ds_skip__delete(struct ds_heap *h, struct ds_skip __arena *s, __u6
 {
 	struct ds_skip_node __arena * __arena *links;
 	struct ds_skip_node __arena *x, *y;
-	int l;
+	__u32 lv, l;
 
 	x = ds_skip__lower_bound(s, key);
 	if (!x || x->key != key)
 		return -DS_ENOENT;
 	ds_write_begin(&s->hdr);
 	links = s->head;
-	l = s->level - 1;
-	if (l >= DS_SKIP_MAXLVL)
-		l = DS_SKIP_MAXLVL - 1;
-	while (l >= 0 && can_loop) {
-		y = links[l];
+	lv = s->level;
+	while (lv && can_loop) {
+		lv = DS_SKIP_LV(lv);
+		y = links[lv - 1];
 		if (y == x) {
-			links[l] = x->next[l];
-			l--;
+			links[lv - 1] = x->next[lv - 1];
+			lv--;
 			continue;
 		}
 		if (y && y->key < key) {
 			links = y->next;
 			continue;
 		}
-		l--;
+		lv--;
 	}
-	for (l = 0; l < DS_SKIP_MAXLVL && s->level > 0; l++) {
+	for (l = 0; s->level > 0 && ds_guard(l, DS_SKIP_MAXLVL);) {
 		if (s->head[(s->level - 1) & (DS_SKIP_MAXLVL - 1)])
 			break;
 		s->level--;
