@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <sys/types.h>
 
@@ -31,6 +32,11 @@ extern const char *const ukern_engines[];
 /* Selects the engine programs loaded from now on run with; -EINVAL for an unknown name. Default: the
  * fastest available. */
 int ukern_set_engine(const char *name);
+
+/* Prints the JITed image of the program behind prog_fd as x86-64 assembly, one block per BPF instruction,
+ * each arena access marked with what a fault on an absent page does. 0, -EBADF when prog_fd is not one of
+ * ours, -ENOENT when the program has no JITed image (it runs on the interpreter). */
+int ukern_prog_jit_listing(int prog_fd, FILE *out);
 
 /* Messages (verifier logs go to the log buffer of the command, as on the kernel; this is for the rest). */
 enum ukern_print_level { UKERN_WARN, UKERN_INFO, UKERN_DEBUG };

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <bpf/libbpf.h>
@@ -106,6 +107,9 @@ int arena_prog__run(struct arena_obj *obj, struct bpf_program *prog, const struc
 const char *arena_prog__log(const struct arena_obj *obj, const struct bpf_program *prog);
 /* Copies of the JITed image and the translated (post-verifier) instructions; free() them. */
 int arena_prog__jited(struct arena_obj *obj, const struct bpf_program *prog, void **image, uint32_t *len);
+/* Prints the user backend's JIT listing of prog, arena accesses marked from its exception table;
+ * -EOPNOTSUPP on the kernel backend (use arena_prog__jited and a disassembler), -ENOENT without an image. */
+int arena_prog__jit_listing(struct arena_obj *obj, const struct bpf_program *prog, FILE *out);
 int arena_prog__xlated(struct arena_obj *obj, const struct bpf_program *prog, void **insns, uint32_t *len);
 
 /* ---- messages ---------------------------------------------------------------------------------------- */

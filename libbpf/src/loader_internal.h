@@ -3,6 +3,7 @@
 #define ARENA_LOADER_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,6 +21,8 @@ void seam_set_arena_fd(int fd);
 long seam_bpf(int cmd, void *attr, unsigned int size);
 /* mmap(2) of a map fd on the backend that owns it. */
 void *seam_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+/* The user-space kernel's JIT listing of a program fd (-EOPNOTSUPP without it). */
+int seam_jit_listing(int prog_fd, FILE *out);
 /* Whether the user-space kernel is linked into this program. */
 int seam_have_user_backend(void);
 

@@ -119,3 +119,10 @@ int arena_prog__xlated(struct arena_obj *obj, const struct bpf_program *prog, vo
 {
 	return prog_info_array(obj, prog, 0, insns, len);
 }
+
+int arena_prog__jit_listing(struct arena_obj *obj, const struct bpf_program *prog, FILE *out)
+{
+	if (arena_obj__backend(obj) != ARENA_BACKEND_USER)
+		return -EOPNOTSUPP;
+	return seam_jit_listing(bpf_program__fd(prog), out);
+}

@@ -65,6 +65,15 @@ int seam_set_engine(const char *engine)
 #endif
 }
 
+int seam_jit_listing(int prog_fd, FILE *out)
+{
+#ifdef ARENA_HAVE_UKERN
+	return ukern_prog_jit_listing(prog_fd, out);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
 void seam_set_arena_fd(int fd)
 {
 	arena_fd = fd;

@@ -3,6 +3,7 @@
  * arena memory as base + 32-bit index (+ offset), so a memory operand built on r12 is an arena access.
  */
 #include <capstone/capstone.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,17 @@ int cmd_jit(int argc, char **argv)
 
 		if (strcmp(bpf_program__name(p), lc.prog))
 			continue;
+		if (lc.backend == ARENA_BACKEND_USER) {
+			/* Our JIT marks arena accesses from its exception table, which is exact. */
+			printf("prog %s: x86-64 from the user-space JIT\n", lc.prog);
+			err = arena_prog__jit_listing(lc.obj, p, stdout);
+			if (err) {
+				cli_err("jit", "program '%s' has no JITed image on the user backend%s", lc.prog,
+					err == -ENOENT ? " (it runs on the interpreter: --engine jit)" : "");
+				status = 1;
+			}
+			break;
+		}
 		err = arena_prog__jited(lc.obj, p, &image, &len);
 		if (err || !len) {
 			cli_err("jit", "program '%s' has no JITed image on the %s backend%s", lc.prog,
