@@ -1,0 +1,18 @@
+// Storing an arena pointer into the arena (clang emits cast_user, addr_space_cast 0->1) is accepted.
+// RUN: %clang19 %bpf_cflags -I %S/Inputs -c %s -o %t.o
+// RUN: %each-backend %arena verify %t.o -- %s
+// CHECK: processed {{[0-9]+}} insns
+#include "vcommon.h"
+
+ARENA_MAP(arena, 0);
+struct node { struct node __arena *next; __u64 v; };
+SEC("syscall")
+int prog(void *ctx)
+{
+	struct node __arena *a = bpf_arena_alloc_pages(&arena, NULL, 1, -1, 0);
+	if (!a)
+		return 1;
+	a->next = a + 1;
+	a->next->v = 7;
+	return 0;
+}

@@ -1,0 +1,14 @@
+// Exiting without setting R0 is refused.
+// RUN: %clang19 %bpf_cflags -I %S/Inputs -c %s -o %t.o
+// RUN: %each-backend --expect-fail %arena verify %t.o -- %s
+// CHECK: R0 !read_ok
+#include "vcommon.h"
+
+SEC("syscall")
+NAKED int prog(void)
+{
+	asm volatile(
+		"r1 = 0\n"
+		"exit\n"
+		::);
+}

@@ -1,0 +1,16 @@
+// 32-bit arithmetic on a stack pointer is refused.
+// RUN: %clang19 %bpf_cflags -I %S/Inputs -c %s -o %t.o
+// RUN: %each-backend --expect-fail %arena verify %t.o -- %s
+// CHECK: R1 32-bit pointer arithmetic prohibited
+#include "vcommon.h"
+
+SEC("syscall")
+NAKED int prog(void)
+{
+	asm volatile(
+		"r1 = r10\n"
+		"w1 += 8\n"
+		"r0 = 0\n"
+		"exit\n"
+		::);
+}

@@ -1,0 +1,16 @@
+// An instruction no path reaches is refused.
+// RUN: %clang19 %bpf_cflags -I %S/Inputs -c %s -o %t.o
+// RUN: %each-backend --expect-fail %arena verify %t.o -- %s
+// CHECK: unreachable insn 2
+#include "vcommon.h"
+
+SEC("syscall")
+NAKED int prog(void)
+{
+	asm volatile(
+		"r0 = 0\n"
+		"exit\n"
+		"r0 = 1\n"
+		"exit\n"
+		::);
+}
