@@ -267,6 +267,7 @@ static int run_phase(const char *name, int nreaders, long ms, int bpf_writer)
 int main(int argc, char **argv)
 {
 	enum arena_backend backend = ARENA_BACKEND_KERNEL;
+	const char *engine = NULL;
 	long ms = 1000;
 	int readers = 2, i, err, ok;
 	struct arena_run_result res;
@@ -286,6 +287,8 @@ int main(int argc, char **argv)
 			i++, backend = ARENA_BACKEND_KERNEL;
 		else if (!strcmp(argv[i], "--backend") && i + 1 < argc && !strcmp(argv[i + 1], "user"))
 			i++, backend = ARENA_BACKEND_USER;
+		else if (!strcmp(argv[i], "--engine") && i + 1 < argc)
+			engine = argv[++i];
 		else {
 			fprintf(stderr, "unit-ds_concurrent: unknown argument '%s'\n", argv[i]);
 			return 2;
@@ -295,7 +298,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "unit-ds_concurrent: --window must be 1..%d and --readers 1..16\n", MAXW - 2);
 		return 2;
 	}
-	ARENA_OPTS(arena_open_opts, oopts, .backend = backend);
+	ARENA_OPTS(arena_open_opts, oopts, .backend = backend, .engine = engine);
 	obj = arena_obj__open(argv[1], &oopts);
 	if (!obj || (err = arena_obj__load(obj))) {
 		fprintf(stderr, "FAIL: cannot open/load %s\n", argv[1]);

@@ -452,6 +452,7 @@ int main(int argc, char **argv)
 	unsigned long seed = 1, batches = 400;
 	int user_only = 0, i, b, err, nbatch[5][2] = { { 0 } }, nops_done[5] = { 0 };
 	enum arena_backend backend = ARENA_BACKEND_KERNEL;
+	const char *engine = NULL;
 	struct ds_test_op *ops;
 	uint64_t *ops_root;
 
@@ -470,6 +471,8 @@ int main(int argc, char **argv)
 			i++, backend = ARENA_BACKEND_KERNEL;
 		else if (!strcmp(argv[i], "--backend") && i + 1 < argc && !strcmp(argv[i + 1], "user"))
 			i++, backend = ARENA_BACKEND_USER;
+		else if (!strcmp(argv[i], "--engine") && i + 1 < argc)
+			engine = argv[++i];
 		else {
 			fprintf(stderr, "unit-ds_ops: unknown argument '%s'\n", argv[i]);
 			return 2;
@@ -487,7 +490,7 @@ int main(int argc, char **argv)
 	qsort(m.sp_order, SP_KEYS, sizeof(int), cmp_sp);
 
 	where = "load";
-	ARENA_OPTS(arena_open_opts, oopts, .backend = backend);
+	ARENA_OPTS(arena_open_opts, oopts, .backend = backend, .engine = engine);
 	obj = arena_obj__open(argv[1], &oopts);
 	if (!obj)
 		fail("cannot open %s: %s", argv[1], strerror(errno));
