@@ -8,9 +8,15 @@
  *     lower 32 bits of its user address;
  *   - the user side: at user_vm_start (map_extra, or chosen by the first mmap, never crossing a 4 GiB
  *     boundary), MAP_SHARED, so both sides see the same pages.
- * A page is present or absent. Absent pages are PROT_NONE on both sides and hold zeros (freeing punches a
- * hole in the memfd). Present pages are read-write on the program side and carry the user's protection on
- * the user side. The present bitmap is indexed by program-side window page ((u32)addr >> 12): the
+ * A page is present or absent. Absent pages hold zeros (freeing punches a hole in the memfd). On the user
+ * side they are PROT_NONE (a user access faults the page in, or is a SIGSEGV). On the program side the whole
+ * 4 GiB window is read-only anonymous memory (reads map the kernel's shared zero page, nothing is
+ * allocated) and a present page is the memfd's page mapped read-write over it; freeing maps the zero memory
+ * back *before* punching the hole, so no read ever touches a shmem hole (a read fault there would allocate
+ * a page). So a program's load from an absent page reads 0 without faulting (the kernel needs a fault and a
+ * fixup, ~1 us), while a store or an atomic still faults (write to a read-only page) and is dropped by the
+ * JIT's exception table; the interpreter tests the present bitmap before a store. Only the 32 KiB guards
+ * around the window stay PROT_NONE. Present pages carry the user's protection on the user side. The present bitmap is indexed by program-side window page ((u32)addr >> 12): the
  * interpreter tests it without a lock (bits flip only under the lock, after the mapping changed).
  *
  * Allocation state is the kernel's range tree of free page offsets, reproduced with its exact choices:
@@ -244,10 +250,19 @@ static char *uaddr_of(struct arena_priv *a, uint64_t pgoff)
 	return (char *)(uintptr_t)(a->user_start + pgoff * PAGE);
 }
 
+/* Read-only anonymous memory over [p, p+len) of the program-side window: reads give 0, writes fault. */
+static int zero_map(void *p, uint64_t len)
+{
+	if (mmap(p, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
 /* Makes [pgoff, pgoff+cnt) present (zeroed already: absent pages are holes). Lock held. */
 static int pages_map(struct arena_priv *a, uint32_t pgoff, uint32_t cnt)
 {
-	if (mprotect(kaddr_of(a, pgoff), (uint64_t)cnt * PAGE, PROT_READ | PROT_WRITE))
+	if (mmap(kaddr_of(a, pgoff), (uint64_t)cnt * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 a->map->memfd, (off_t)pgoff * PAGE) == MAP_FAILED)
 		return -errno;
 	if (a->user_mapped)
 		mprotect(uaddr_of(a, pgoff), (uint64_t)cnt * PAGE, a->user_prot);
@@ -269,23 +284,19 @@ static void page_unmap(struct arena_priv *a, uint32_t pgoff)
 	bit_set(a->umapped, w, false);
 	if (a->user_mapped)
 		mprotect(uaddr_of(a, pgoff), PAGE, PROT_NONE);
-	mprotect(kaddr_of(a, pgoff), PAGE, PROT_NONE);
+	/* Zero memory back over the program side first: from now on reads there never reach the memfd. */
+	zero_map(kaddr_of(a, pgoff), PAGE);
 	fallocate(a->map->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)pgoff * PAGE, PAGE);
 	a->present_cnt--;
 }
 
-/* Puts the memfd into the program-side window once user_vm_start is known. Lock held. */
+/* Places the arena in the program-side window once user_vm_start is known: pages are mapped from the memfd
+ * one range at a time as they become present (pages_map), the rest stays zero memory. Lock held. */
 static int window_map(struct arena_priv *a)
 {
-	void *p;
-
 	if (a->window_mapped)
 		return 0;
 	a->base_w = (uint32_t)a->user_start >> 12;
-	p = mmap(a->kbase + (uint64_t)a->base_w * PAGE, a->size, PROT_NONE, MAP_SHARED | MAP_FIXED,
-		 a->map->memfd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
 	a->window_mapped = true;
 	return 0;
 }
@@ -354,6 +365,10 @@ static int arena_alloc(struct ukern_map *map, const union bpf_attr *attr)
 		goto fail;
 	}
 	a->kbase = a->resv + GUARD_SZ / 2;
+	err = zero_map(a->kbase, SZ_4G);
+	if (err)
+		goto fail_unmap;
+	err = -ENOMEM;
 	fd = ukern_memfd_new(attr->map_name, range);
 	if (fd < 0) {
 		err = fd;
@@ -566,6 +581,13 @@ bool ukern_arena_page_present(struct ukern_map *map, uint32_t addr)
 	struct arena_priv *a = map->priv;
 
 	return bit_test(a->present, addr >> 12);
+}
+
+const uint64_t *ukern_arena_present_bitmap(struct ukern_map *map)
+{
+	struct arena_priv *a = map->priv;
+
+	return a->present;
 }
 
 uint64_t ukern_arena_present_pages(struct ukern_map *map)

@@ -19,6 +19,8 @@
  * - ld_imm64 after the core's fixups: the imm pair of BPF_PSEUDO_MAP_FD/IDX holds the struct ukern_map *,
  *   of MAP_VALUE/IDX_VALUE the final address (arena: user_vm_start + off), of BPF_PSEUDO_FUNC the target
  *   insn index (aux.target too); src_reg is kept so the verifier still sees what it was.
+ * - Added: ukern_arena_present_bitmap(), ukern_prog.interp_code (interpreter cache). The program-side arena
+ *   window now reads absent pages as zero memory (only the guards are PROT_NONE); stores still fault.
  * - ukern_verify and ukern_jit_compile are referenced weakly by the core: a static archive does not pull in
  *   an object for a weak reference, so kernel/CMakeLists.txt must force them in (-Wl,-u,ukern_verify).
  */
@@ -84,6 +86,10 @@ struct ukern_arena_view {
 int ukern_arena_view(struct ukern_map *map, struct ukern_arena_view *view);
 /* True when the page holding kern_vm_start + (u32)addr is present (interpreter's slow path). */
 bool ukern_arena_page_present(struct ukern_map *map, uint32_t addr);
+/* The present bitmap itself (bit w = window page w, i.e. (u32)addr >> 12; read with acquire loads): the
+ * interpreter's inline test before a store or an atomic. Program-side loads need no test: absent pages of
+ * the window read as zero memory (arena.c), only the 32 KiB guards around it are PROT_NONE. */
+const uint64_t *ukern_arena_present_bitmap(struct ukern_map *map);
 /* The arena kfuncs with the kernel's semantics (addresses in user form; only the low 32 bits of addr
  * matter): NULL/0 on failure exactly where the kernel fails. */
 uint64_t ukern_arena_alloc_pages(struct ukern_map *map, uint64_t addr, uint32_t page_cnt, int node_id,
@@ -180,6 +186,8 @@ struct ukern_prog {
 	uint32_t jit_len;
 	void *jit_priv;               /* jit/'s own bookkeeping (exception table ...) */
 	uint64_t (*jit_entry)(void *ctx);
+	/* -- core additions -- */
+	void *interp_code;            /* interp.c's pre-decoded form, built at the first run (never freed) */
 };
 
 /* verifier/: proves prog safe (0) or refuses it (-EACCES/-EINVAL, reason in the log). The log follows

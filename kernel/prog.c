@@ -345,6 +345,10 @@ long ukern_prog_load(union bpf_attr *attr, const void *uattr_raw, unsigned int s
 fail_log:
 	ukern_vlog_finish(&log, err, true_size);
 fail:
+	/* The one place a program object dies (a failure after the JIT ran): its image and fault region go too. */
+	if (prog->jit_image && ukern_jit_free)
+		ukern_jit_free(prog);
+	free(prog->interp_code);
 	free(prog->insns);
 	free(prog->aux);
 	free(prog->maps);
