@@ -63,7 +63,9 @@ struct arena_emit_opts {
 };
 
 /* Compiles MOD with LLVM 14's BPF backend into the ELF object PATH. Backend diagnostics of error
- * severity make it fail with -EINVAL after reporting them. */
+ * severity make it fail with -EINVAL after reporting them; so do, before the backend runs, calls to
+ * intrinsics that LLVM 14's BPF backend crashes on instead of diagnosing (ctlz, cttz), each reported at
+ * its source location. */
 int arena_lower_emit_object(LLVMModuleRef mod, const char *path, const struct arena_emit_opts *opts);
 
 #endif /* ARENA_LOWER_H */

@@ -5,6 +5,13 @@
  * relocation and default code model), so an object built here differs from `clang-14 -c` only by the
  * lowering. LLVM reports backend problems (unsupported calls, inline-asm errors) as diagnostics on the
  * context: they are collected here and turned into a failure instead of LLVM's default exit.
+ *
+ * Some intrinsics never reach a diagnostic: LLVM 14's BPF backend has no lowering for ctlz/cttz
+ * (__builtin_clz*, __builtin_ctz*) and its legalizer then loops, growing memory without bound until the
+ * process is killed or segfaults (plain `clang-14 -target bpf -O2 -c` crashes the same way; LLVM 19
+ * compiles them). Those are refused by name, at their source line, before the backend runs. The list
+ * is measured, not guessed: every common integer intrinsic at i8..i64 through llc-14 -mcpu=v1 and v3
+ * (llvm/README.md, "Intrinsics"); the others compile or fail with a diagnostic of their own.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -137,6 +144,49 @@ int arena_lower_cleanup(LLVMModuleRef mod, const struct arena_lower_opts *opts)
 	return 0;
 }
 
+/* Intrinsics that crash or hang LLVM 14's BPF backend instead of producing a diagnostic. */
+static const struct {
+	const char *prefix;
+	const char *builtin;
+} backend_unselectable[] = {
+	{ "llvm.ctlz.", "__builtin_clz" },
+	{ "llvm.cttz.", "__builtin_ctz" },
+};
+
+static int emit_check_selectable(LLVMModuleRef mod, const struct arena_emit_opts *opts)
+{
+	struct arena_lower_opts lo = { .sz = sizeof(lo), .print = opts->print, .cookie = opts->cookie };
+	LLVMValueRef fn;
+	int errors = 0;
+	size_t i;
+
+	for (fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+		size_t len = 0;
+		const char *name = LLVMGetValueName2(fn, &len);
+		LLVMUseRef u;
+
+		if (!LLVMGetIntrinsicID(fn) || !name)
+			continue;
+		for (i = 0; i < sizeof(backend_unselectable) / sizeof(backend_unselectable[0]); i++)
+			if (!strncmp(name, backend_unselectable[i].prefix, strlen(backend_unselectable[i].prefix)))
+				break;
+		if (i == sizeof(backend_unselectable) / sizeof(backend_unselectable[0]))
+			continue;
+		/* Reported once per call, so every source line that needs rewriting is named. */
+		for (u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
+			LLVMValueRef at = LLVMGetUser(u);
+
+			lower_report(&lo, ARENA_LOWER_ERROR, LLVMIsAInstruction(at) ? at : fn,
+				     "LLVM 14's BPF backend cannot compile '%.*s' (%s*): it crashes on it, as plain "
+				     "clang-14 -target bpf -c does; build with clang-19 (arena cc --compiler clang-19) "
+				     "or compute the bit count without the builtin", (int)len, name,
+				     backend_unselectable[i].builtin);
+			errors++;
+		}
+	}
+	return errors ? -EINVAL : 0;
+}
+
 int arena_lower_emit_object(LLVMModuleRef mod, const char *path, const struct arena_emit_opts *opts)
 {
 	struct diag_sink sink = { 0 };
@@ -151,6 +201,8 @@ int arena_lower_emit_object(LLVMModuleRef mod, const char *path, const struct ar
 		return -EINVAL;
 	sink.print = opts->print;
 	sink.cookie = opts->cookie;
+	if (emit_check_selectable(mod, opts))
+		return -EINVAL;
 	tm = bpf_target_machine(mod, opts->cpu, opts->opt_level, opts->print, opts->cookie);
 	if (!tm)
 		return -EINVAL;

@@ -7,7 +7,8 @@ A program is any test/**/*.c outside test/llvm/ that names __arena and declares 
 directory and that directory's Inputs/ are on the include path, as its RUN lines put them.
 Per program one line: SAME (identical results, or both refused), DIFF / FAIL (exit 1 at the end), SKIP
 (clang-19 cannot build it with the default recipe: the program needs flags from its RUN lines) or
-EXCLUDED (its own inline assembly uses a mnemonic clang-14's assembler lacks; the reason is printed).
+EXCLUDED (its own inline assembly uses a mnemonic clang-14's assembler lacks, or it calls an intrinsic
+LLVM 14's BPF backend cannot compile, e.g. __builtin_clzll; the reason is printed).
 """
 import concurrent.futures
 import json
@@ -86,6 +87,10 @@ def main():
             if mn:
                 return ("EXCLUDED %s: its own inline assembly uses %s, which clang-14's assembler lacks "
                         "(bpf_arena.h encodes it as bytes)" % (name, ", ".join(mn))), 0, 0
+            llvm14 = [l for l in objs["clang-14"][2].splitlines() if "LLVM 14's BPF backend cannot compile" in l]
+            if llvm14:
+                return ("EXCLUDED %s: LLVM 14's BPF backend cannot compile it (plain clang-14 crashes too): %s"
+                        % (name, llvm14[0].strip())), 0, 0
             return "FAIL %s: clang-14 + arena-lower cannot build it:\n%s" % (name, objs["clang-14"][2]), 0, 1
         r19 = outcome(arena, objs["clang-19"][1])
         r14 = outcome(arena, objs["clang-14"][1])
