@@ -72,6 +72,26 @@ static int self_dir(char *buf, size_t size)
 	return 0;
 }
 
+/* The runtime headers: installed beside this executable (PREFIX/include/bpf-arena), else the source tree
+ * this build came from. */
+static const char *include_dir(void)
+{
+	static char dir[PATH_MAX + 64];
+	char self[PATH_MAX];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "%s", ARENA_INCLUDE_DIR);
+		if (!self_dir(self, sizeof(self))) {
+			char installed[PATH_MAX + 64];
+
+			snprintf(installed, sizeof(installed), "%s/../include/bpf-arena/bpf_arena.h", self);
+			if (!access(installed, R_OK))
+				snprintf(dir, sizeof(dir), "%s/../include/bpf-arena", self);
+		}
+	}
+	return dir;
+}
+
 int compile_bpf(const struct compile_opts *o)
 {
 	const char *argv[64 + 4 * COMPILE_MAX_FLAGS];
@@ -94,7 +114,7 @@ int compile_bpf(const struct compile_opts *o)
 	argv[n++] = "-mcpu=v3";
 	argv[n++] = "-Wall";
 	argv[n++] = "-I";
-	argv[n++] = ARENA_INCLUDE_DIR;
+	argv[n++] = include_dir();
 	argv[n++] = "-idirafter";
 	argv[n++] = MULTIARCH_INCLUDE;
 	for (int i = 0; i < o->nr_flags; i++)
