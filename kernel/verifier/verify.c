@@ -11,8 +11,11 @@
  *    through the parent checkpoints (vmark_precise). Unsupported cases (calls across frames) fall back to
  *    marking every scalar precise, which is safe and only costs pruning.
  *  - branch counts: a checkpoint with unexplored descendants may not prune (its precision marks are not
- *    final); it serves loop detection instead ("infinite loop detected") and, at may_goto, the kernel's
- *    range-within pruning after imprecise scalars were widened.
+ *    final); it serves loop detection instead ("infinite loop detected") and, at may_goto and callback
+ *    calls, the kernel's range-within pruning (every scalar compared by range) after the imprecise
+ *    scalars of the next iteration were widened against the previous iteration's checkpoint.
+ *  - liveness: a checkpoint keeps only the registers live at its insn; a dead register's precision mark
+ *    must not reach the paths pruned against it (see ckpt_clean_dead).
  * Termination: 1M processed instructions, as the kernel ("BPF program is too large").
  */
 #include <errno.h>
@@ -322,7 +325,10 @@ void vmark_precise(struct venv *env, int regno)
 
 /* ---- state equivalence ---- */
 
-enum cmp_mode { CMP_NOT_EXACT, CMP_EXACT };
+/* NOT_EXACT: a fully explored checkpoint, imprecise scalars match anything. RANGE_WITHIN: a checkpoint
+ * still being explored (a may_goto or callback loop head): its precision marks are not final, so every
+ * scalar must lie within the old range (the loop converges through widening). EXACT: loop detection. */
+enum cmp_mode { CMP_NOT_EXACT, CMP_RANGE_WITHIN, CMP_EXACT };
 
 struct idmap {
 	uint32_t old[64], cur[64];
@@ -366,14 +372,14 @@ static bool regs_exact(const struct vreg *o, const struct vreg *c, struct idmap 
 static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, enum cmp_mode mode)
 {
 	if (o->type == V_NOT_INIT)
-		return mode == CMP_NOT_EXACT || c->type == V_NOT_INIT;
+		return mode != CMP_EXACT || c->type == V_NOT_INIT;
 	if (mode == CMP_EXACT)
 		return regs_exact(o, c, m);
 	if (o->type != c->type)
 		return false;
 	switch (o->type) {
 	case V_SCALAR:
-		if (!o->precise)
+		if (!o->precise && mode == CMP_NOT_EXACT)
 			return true;
 		return var_within(o, c);
 	case V_PTR_CTX:
@@ -415,7 +421,19 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 			continue;
 		}
 		if (so->type[0] == SB_SPILL) {
-			if (so->spilled.type == V_SCALAR && !so->spilled.precise) {
+			if (so->spilled.type == V_SCALAR && sc->type[0] != SB_SPILL && mode == CMP_RANGE_WITHIN) {
+				/* bytes that are not a spill read back as an unknown scalar */
+				struct vreg unk;
+				memset(&unk, 0, sizeof(unk));
+				vreg_mark_unknown(&unk);
+				for (int b = 0; b < 8; b++)
+					if (sc->type[b] == SB_INVALID)
+						return false;
+				if (!regsafe(&so->spilled, &unk, m, mode))
+					return false;
+				continue;
+			}
+			if (so->spilled.type == V_SCALAR && !so->spilled.precise && mode == CMP_NOT_EXACT) {
 				/* any non-pointer content will do */
 				if (sc->type[0] == SB_SPILL && sc->spilled.type != V_SCALAR)
 					return false;
@@ -451,6 +469,28 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 	return true;
 }
 
+/* Registers a checkpoint keeps: the live ones at its insn (static liveness) in the current frame,
+ * callee-saved r6-r9 in the callers' frames (r0-r5 are rewritten by the return). */
+static uint32_t ckpt_live_regs(struct venv *env, const struct vstate *st, uint32_t frame)
+{
+	return frame == st->curframe ? env->live[st->insn_idx] : 0x3c0;
+}
+
+/* A checkpoint forgets its dead registers (the kernel's clean_live_states): nothing after this insn
+ * reads them, so they must neither decide a comparison nor, through a pruning hit, hand their precision
+ * marks to the registers of the path that was pruned (a scalar precise only in some later use of a
+ * register that is redefined first would otherwise turn loop counters precise and stop pruning). */
+static void ckpt_clean_dead(struct venv *env, struct vstate *st)
+{
+	for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+		uint32_t live = ckpt_live_regs(env, st, fi);
+
+		for (int r = 0; r < V_MAX_REGS - 1; r++)
+			if (!(live & (1u << r)))
+				memset(&st->frames[fi]->regs[r], 0, sizeof(struct vreg));
+	}
+}
+
 static bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, enum cmp_mode mode)
 {
 	struct idmap m = { .n = 0 };
@@ -459,7 +499,7 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 		return false;
 	for (uint32_t i = 0; i <= o->curframe; i++) {
 		const struct vframe *fo = o->frames[i], *fc = c->frames[i];
-		uint32_t live = i == o->curframe ? env->live[c->insn_idx] : 0x3c0;
+		uint32_t live = ckpt_live_regs(env, c, i);
 
 		/* a callback re-entry does not read the call's arguments again */
 		if (i == o->curframe && (c->cb_reenter || o->cb_reenter))
@@ -526,10 +566,10 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	for (link = &env->explored[idx]; (o = *link);) {
 		if (o->branches) {
 			if (is_may_goto(&env->insns[idx]) && o->may_goto_depth != cur->may_goto_depth &&
-			    states_equal(env, o, cur, CMP_NOT_EXACT))
+			    states_equal(env, o, cur, CMP_RANGE_WITHIN))
 				goto hit;
 			/* the kernel's rule for callback loops: a later iteration covered by an earlier one */
-			if (cb && o->cb_depth != cur->cb_depth && states_equal(env, o, cur, CMP_NOT_EXACT))
+			if (cb && o->cb_depth != cur->cb_depth && states_equal(env, o, cur, CMP_RANGE_WITHIN))
 				goto hit;
 			if (o->may_goto_depth == cur->may_goto_depth && o->cb_depth == cur->cb_depth &&
 			    states_equal(env, o, cur, CMP_EXACT)) {
@@ -569,6 +609,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	c->caphist = cur->caphist;
 	cur->hist = NULL;
 	cur->nhist = cur->caphist = 0;
+	ckpt_clean_dead(env, c);
 	c->branches = 1;
 	c->parent = cur->parent;
 	cur->parent = c;
@@ -581,6 +622,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	env->cur_states++;
 	if (env->cur_states > env->peak_states)
 		env->peak_states = env->cur_states;
+	env->new_ckpt = c;
 	return 0;
 hit:
 	o->hit_cnt++;
@@ -800,40 +842,64 @@ static int check_cond_jmp(struct venv *env, uint32_t idx, uint32_t *next)
 	return 0;
 }
 
+/* The previous iteration of a loop whose head is insn idx: the nearest older checkpoint at idx on the
+ * current path, in the same call chain, never the one just made for this visit (that one is the current
+ * state itself: widening against it would change nothing and every iteration's counter would stay
+ * distinct, so the loop would never prune). */
+static struct vstate *prev_iteration(struct venv *env, uint32_t idx)
+{
+	const struct vstate *cur = env->cur;
+
+	for (struct vstate *p = cur->parent; p; p = p->parent) {
+		bool same = p->insn_idx == idx && p->branches && p != env->new_ckpt && p->curframe == cur->curframe;
+
+		for (uint32_t fi = 0; same && fi <= cur->curframe; fi++)
+			same = p->frames[fi]->callsite == cur->frames[fi]->callsite;
+		if (same)
+			return p;
+	}
+	return NULL;
+}
+
+/* The kernel's widening for loops it cannot count (may_goto, callbacks): every imprecise scalar of the
+ * next iteration that differs from the previous iteration's becomes unknown, so the loop head prunes by
+ * range-within once an iteration adds nothing new. Precise scalars keep their values (they decide
+ * something and are compared by range anyway). */
+static void widen_imprecise(const struct vstate *prev, struct vstate *q)
+{
+	if (!prev || prev->curframe != q->curframe)
+		return;
+	for (uint32_t fi = 0; fi <= q->curframe; fi++) {
+		struct vframe *fo = prev->frames[fi], *fc = q->frames[fi];
+		struct idmap m = { .n = 0 };
+
+		for (int r = 0; r < V_MAX_REGS; r++) {
+			struct vreg *o = &fo->regs[r], *c = &fc->regs[r];
+			if (o->type == V_SCALAR && c->type == V_SCALAR && !o->precise && !c->precise &&
+			    !regs_exact(o, c, &m))
+				vreg_mark_unknown(c);
+		}
+		for (uint32_t k = 0; k < fc->nslots && k < fo->nslots; k++) {
+			struct vslot *so = &fo->stack[k], *sc = &fc->stack[k];
+			if (so->type[0] == SB_SPILL && sc->type[0] == SB_SPILL && so->spilled.type == V_SCALAR &&
+			    sc->spilled.type == V_SCALAR && !so->spilled.precise && !sc->spilled.precise &&
+			    !regs_exact(&so->spilled, &sc->spilled, &m))
+				vreg_mark_unknown(&sc->spilled);
+		}
+	}
+}
+
 /* The kernel's may_goto: the jump is explored first, the loop body (fall-through) later with one more
  * level of may_goto depth and its imprecise scalars widened against the previous iteration's. */
 static int check_may_goto(struct venv *env, uint32_t idx, uint32_t *next)
 {
 	const struct bpf_insn *in = &env->insns[idx];
-	struct vstate *q, *prev = NULL;
+	struct vstate *q, *prev = prev_iteration(env, idx);
 
-	for (struct vstate *p = env->cur->parent; p; p = p->parent)
-		if (p->insn_idx == idx && p->branches) {
-			prev = p;
-			break;
-		}
 	if (!(q = fork_state(env, idx + 1)))
 		return -ENOMEM;
 	q->may_goto_depth++;
-	if (prev && prev->curframe == q->curframe) {
-		for (uint32_t fi = 0; fi <= q->curframe; fi++) {
-			struct vframe *fo = prev->frames[fi], *fc = q->frames[fi];
-			struct idmap m = { .n = 0 };
-			for (int r = 0; r < V_MAX_REGS; r++) {
-				struct vreg *o = &fo->regs[r], *c = &fc->regs[r];
-				if (o->type == V_SCALAR && c->type == V_SCALAR && !o->precise && !c->precise &&
-				    !regs_exact(o, c, &m))
-					vreg_mark_unknown(c);
-			}
-			for (uint32_t k = 0; k < fc->nslots && k < fo->nslots; k++) {
-				struct vslot *so = &fo->stack[k], *sc = &fc->stack[k];
-				if (so->type[0] == SB_SPILL && sc->type[0] == SB_SPILL && so->spilled.type == V_SCALAR &&
-				    sc->spilled.type == V_SCALAR && !so->spilled.precise && !sc->spilled.precise &&
-				    !regs_exact(&so->spilled, &sc->spilled, &m))
-					vreg_mark_unknown(&sc->spilled);
-			}
-		}
-	}
+	widen_imprecise(prev, q);
 	push_state(env, q);
 	*next = (uint32_t)vjmp_target(in, idx);
 	return 0;
@@ -924,6 +990,8 @@ static int check_exit(struct venv *env, uint32_t *next)
 		struct vstate *q = fork_state(env, (uint32_t)callsite);
 		if (!q)
 			return -ENOMEM;
+		/* as the kernel: what the callback changes in the caller's memory widens run after run */
+		widen_imprecise(prev_iteration(env, (uint32_t)callsite), q);
 		q->cb_depth++;
 		q->cb_reenter = true;
 		q->cb_target = callee_start;
@@ -1033,6 +1101,7 @@ static int do_check(struct venv *env)
 			     (unsigned long long)env->insn_processed);
 			return -E2BIG;
 		}
+		env->new_ckpt = NULL;
 		if (env->prune[idx]) {
 			err = is_state_visited(env, idx);
 			if (err < 0)

@@ -124,8 +124,11 @@ static int scalar_str(char *buf, size_t len, const struct vreg *r)
 	int n = 0, i, j;
 	bool first = true;
 
+	/* the kernel's mark for a scalar whose value pruning must respect */
+	if (r->precise && len > 1)
+		n += snprintf(buf, len, "P");
 	if (tnum_is_const(r->var_off))
-		return put_num(buf, len, r->var_off.value, true);
+		return n + put_num(buf + n, len - n, r->var_off.value, true);
 	n += snprintf(buf + n, len - n, "scalar(");
 	if (r->id) {
 		n += snprintf(buf + n, len - n, "id=%u", r->id);

@@ -126,6 +126,7 @@ struct venv {
 	uint32_t log_start0;
 	uint64_t jmps_processed, ckpt_insns, ckpt_jmps;
 	struct vstate *retired;  /* evicted checkpoints that live paths still descend from */
+	struct vstate *new_ckpt; /* checkpoint made for the insn being processed (NULL if none) */
 	bool arena_no_user_conv;
 	bool *arena_alu32;
 	int32_t cb_target;       /* bpf_loop callback being entered, and its ctx argument */
