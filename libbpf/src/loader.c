@@ -64,11 +64,15 @@ static int read_file(const char *path, void **buf, size_t *size)
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		int err = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+	if (fstat(fd, &st)) {
+		int err = -errno;
 
 		close(fd);
 		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	*buf = malloc(st.st_size ? st.st_size : 1);
 	if (!*buf) {
@@ -325,7 +329,8 @@ static int map_global_data(struct arena_obj *obj)
 		if (!bpf_map__is_internal(map) || map == obj->globals_map ||
 		    !(bpf_map__map_flags(map) & BPF_F_MMAPABLE))
 			continue;
-		cur = bpf_map__initial_value(map, &sz);
+		/* libbpf 1.1 returns it const; it is the writable mapping libbpf made at open. */
+		cur = (void *)bpf_map__initial_value(map, &sz);
 		if (!cur || !sz)
 			continue;
 		if (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG)

@@ -100,7 +100,7 @@ static void annotate(char *line, unsigned *arena_regs, int *casts, int *accesses
 int cmd_dump(int argc, char **argv)
 {
 	char cmd[PATH_MAX * 2 + 64], line[1024], tmp[PATH_MAX] = "";
-	const char *file = NULL, *compiler = NULL;
+	const char *file = NULL, *compiler = NULL, *named;
 	unsigned arena_regs = 0;
 	int casts = 0, accesses = 0, status;
 	FILE *p;
@@ -119,6 +119,7 @@ int cmd_dump(int argc, char **argv)
 		cli_err("dump", "no FILE given");
 		return 2;
 	}
+	named = file;
 	if (compile_is_source(file)) {
 		if (compile_to_temp(file, compiler, tmp, sizeof(tmp)))
 			return 1;
@@ -143,7 +144,7 @@ int cmd_dump(int argc, char **argv)
 	if (tmp[0])
 		unlink(tmp);
 	if (status) {
-		cli_err("dump", "llvm-objdump could not disassemble '%s'", argv[1]);
+		cli_err("dump", "llvm-objdump could not disassemble '%s'", named);
 		return 1;
 	}
 	printf("arena casts: %d, arena accesses: %d\n", casts, accesses);
