@@ -26,8 +26,8 @@ bool ukern_owns_fd(int fd);
  * For an arena this is where the user address is decided, as the kernel does at the first mmap. */
 void *ukern_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 
-/* Engines that run programs, NULL-terminated: "interp", and "jit" once the JIT is built in. */
-extern const char *const ukern_engines[];
+/* Engines that run programs, NULL-terminated: "interp", and "jit" when the JIT is built in. */
+const char *const *ukern_engine_list(void);
 
 /* Selects the engine programs loaded from now on run with; -EINVAL for an unknown name. Default: the
  * fastest available. */

@@ -112,6 +112,10 @@ int arena_prog__jited(struct arena_obj *obj, const struct bpf_program *prog, voi
 int arena_prog__jit_listing(struct arena_obj *obj, const struct bpf_program *prog, FILE *out);
 int arena_prog__xlated(struct arena_obj *obj, const struct bpf_program *prog, void **insns, uint32_t *len);
 
+/* Engines of the user backend ("interp", "jit" when built in), NULL-terminated; NULL when this program has
+ * no user backend. */
+const char *const *arena_user_engines(void);
+
 /* ---- messages ---------------------------------------------------------------------------------------- */
 
 enum arena_print_level { ARENA_WARN, ARENA_INFO, ARENA_DEBUG };

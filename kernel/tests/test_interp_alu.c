@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	ukt_deadline(120);
 	if (!kernel)
 		printf("note: no kernel BPF for this process: running the user backend only, no comparison\n");
-	for (const char *const *e = ukern_engines; *e; e++) {
+	for (const char *const *e = ukern_engine_list(); *e; e++) {
 		ukt_use_engine(*e);
 		run_all(kernel, programs);
 	}

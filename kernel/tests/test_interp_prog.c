@@ -325,14 +325,14 @@ int main(void)
 		printf("note: no kernel BPF for this process: comparing with the recorded kernel results only\n");
 	if (kernel)
 		nk = cases(&ukt_kernel, k);
-	for (const char *const *e = ukern_engines; *e; e++) {
+	for (const char *const *e = ukern_engine_list(); *e; e++) {
 		ukt_use_engine(*e);
 		nu = cases(&ukt_user, u);
 		compare(ukt_user.name, kernel, k, nk, u, nu, expect_cases, NINSN(expect_cases));
 	}
 	if (kernel)
 		nk = xdp_cases(&ukt_kernel, k);
-	for (const char *const *e = ukern_engines; *e; e++) {
+	for (const char *const *e = ukern_engine_list(); *e; e++) {
 		ukt_use_engine(*e);
 		nu = xdp_cases(&ukt_user, u);
 		compare(ukt_user.name, kernel, k, nk, u, nu, expect_xdp, NINSN(expect_xdp));

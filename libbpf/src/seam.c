@@ -74,6 +74,15 @@ int seam_jit_listing(int prog_fd, FILE *out)
 #endif
 }
 
+const char *const *arena_user_engines(void)
+{
+#ifdef ARENA_HAVE_UKERN
+	return ukern_engine_list();
+#else
+	return NULL;
+#endif
+}
+
 void seam_set_arena_fd(int fd)
 {
 	arena_fd = fd;

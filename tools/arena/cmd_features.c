@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arena_loader.h"
 #include "bpf_arena_uapi.h"
 #include "cli.h"
 
@@ -37,21 +38,19 @@ static int probe_kernel_arena(void)
 	return 0;
 }
 
-/* Weak so the tool still links while the user-space kernel is not built in. */
-extern const char *const ukern_engines[] __attribute__((weak));
-
 int cmd_features(int argc, char **argv)
 {
 	int why = argc > 1 && !strcmp(argv[1], "--why");
+	const char *const *engines = arena_user_engines();
 	int err = probe_kernel_arena();
 
 	if (!err)
 		printf("kernel-arena\n");
 	else if (why)
 		fprintf(stderr, "kernel-arena: creating an arena map failed: %s\n", strerror(-err));
-	if (ukern_engines) {
+	if (engines) {
 		printf("user-backend\n");
-		for (const char *const *e = ukern_engines; *e; e++)
+		for (const char *const *e = engines; *e; e++)
 			printf("user-%s\n", *e);
 	} else if (why) {
 		fprintf(stderr, "user-backend: the user-space kernel is not built into this tool\n");
