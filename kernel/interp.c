@@ -26,12 +26,9 @@
  * in each entry). Rare instructions (atomics, and every memory access of an unverified program, which is
  * classified by address at run time) go through the generic slow paths. The form is published with a
  * compare-and-swap (concurrent first runs are fine) and rebuilt if the program's instructions, aux, arena
- * or verified state were replaced since. GCC builds this file at -O2 whatever the build type: an
- * interpreter at -O0 keeps every operand in memory and is several times slower.
+ * or verified state were replaced since. Its speed assumes an optimised build (the project's default
+ * build type): at -O0 an interpreter keeps every operand in memory and is several times slower.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O2")
-#endif
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

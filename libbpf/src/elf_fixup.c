@@ -129,7 +129,7 @@ int elf_for_each_map_extra(const void *image, size_t size, int (*fn)(const char 
 {
 	size_t shstrndx, extra_ndx = 0, extra_off = 0, extra_size = 0;
 	Elf_Scn *scn = NULL, *symscn = NULL;
-	GElf_Shdr symsh;
+	GElf_Shdr symsh = { 0 };
 	int ret = 0;
 	Elf *elf;
 

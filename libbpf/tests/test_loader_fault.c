@@ -92,7 +92,7 @@ static void segv(struct arena_obj *obj)
 		where = NULL;
 		bpf_object__for_each_map(m, arena_obj__bpf(obj))
 			if (strstr(bpf_map__name(m), ".bss"))
-				where = bpf_map__initial_value(m, &sz);
+				where = (uint64_t *)bpf_map__initial_value(m, &sz);
 	}
 	CHECK(where && *where, "its address is published in .bss");
 	page = arena_obj__ptr(obj, *where);
